@@ -17,10 +17,10 @@ from samtranslator.translator.managed_policy_translator import ManagedPolicyLoad
 from samtranslator.translator.transform import transform
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "local"))
-from relay_local.template import load_template  # noqa: E402
+from relay_local.template import load_template
 
 
-class _NoManagedPolicies(ManagedPolicyLoader):
+class _NoManagedPolicies(ManagedPolicyLoader):  # type: ignore[misc]
     """The template names no AWS managed policies, so nothing needs to be looked up in IAM."""
 
     def __init__(self) -> None:

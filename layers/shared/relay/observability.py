@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import LogRecord
 
 from relay.iceye.signed_urls import redact_text
 
@@ -13,7 +12,7 @@ from relay.iceye.signed_urls import redact_text
 class RedactingFormatter(LambdaPowertoolsFormatter):
     """Powertools' JSON formatter, with every URL query string (a credential) cut out of the final line."""
 
-    def serialize(self, log: dict[str, Any]) -> str:
+    def serialize(self, log: LogRecord) -> str:
         return redact_text(super().serialize(log))
 
 

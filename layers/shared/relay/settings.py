@@ -39,6 +39,7 @@ class PollSettings(_EnvModel):
     table_name: str = Field(alias="TABLE_NAME", min_length=1)
     copy_queue_url: str = Field(alias="COPY_QUEUE_URL", min_length=1)
     topic_arn: str = Field(alias="TOPIC_ARN", min_length=1)
+    bucket_name: str = Field(alias="BUCKET_NAME", min_length=1)  # named in notifications, never written here
     # Least gap between two polls of an active task; 0 = every scheduled run (the schedule sets the pace).
     poll_interval_seconds: float = Field(alias="POLL_INTERVAL_SECONDS", default=0, ge=0)
     give_up_after_hours: float = Field(alias="GIVE_UP_AFTER_HOURS", default=72, gt=0)
@@ -61,7 +62,6 @@ class FanoutSettings(_EnvModel):
     # SQS moves a message to the DLQ after this many receives: the last try records the failure first.
     max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", default=5, ge=1)
     retain_finished_days: int = Field(alias="RETAIN_FINISHED_DAYS", default=400, ge=1)
-
 
     @property
     def max_download_bytes(self) -> int:
