@@ -11,7 +11,19 @@ import yaml
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 
 _SCALAR_FUNCTIONS = {"Ref": "Ref", "Condition": "Condition"}
-_FUNCTIONS = ("Base64", "Cidr", "FindInMap", "GetAZs", "If", "ImportValue", "Join", "Select", "Split", "Sub", "Transform")
+_FUNCTIONS = (
+    "Base64",
+    "Cidr",
+    "FindInMap",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Select",
+    "Split",
+    "Sub",
+    "Transform",
+)
 _CONDITIONS = ("And", "Equals", "Not", "Or")
 
 

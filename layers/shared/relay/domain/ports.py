@@ -76,7 +76,9 @@ class TaskTable(Protocol):
         """Record that the notification went out."""
         ...
 
-    def finish_task(self, task_id: str, watch: WatchStatus, reason: str, *, now: datetime, retain_until: datetime) -> bool:
+    def finish_task(
+        self, task_id: str, watch: WatchStatus, reason: str, *, now: datetime, retain_until: datetime
+    ) -> bool:
         """Stop watching a task (out of the due index, TTL set). Conditional on it still WATCHING; False if not."""
         ...
 
@@ -115,6 +117,8 @@ class StoredUpload(Protocol):
 class Notifier(Protocol):
     """The SNS topic subscribers listen on."""
 
-    def publish(self, *, subject: str, default_text: str, email_text: str, json_text: str, attributes: dict[str, str]) -> str:
+    def publish(
+        self, *, subject: str, default_text: str, email_text: str, json_text: str, attributes: dict[str, str]
+    ) -> str:
         """Publish with MessageStructure=json (email gets `email_text`, every other protocol `json_text`)."""
         ...
