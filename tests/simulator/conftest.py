@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from iceye_simulator import Simulator
 
 DERIVATIVES = "/api/tasking/v2/tasks/{}/derivatives"

@@ -4,6 +4,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from iceye_simulator import SimClock
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

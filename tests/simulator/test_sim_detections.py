@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from iceye_simulator.detections import CHUNK_SIZE, CRS_NAME, DetectionFile, file_name
 
 

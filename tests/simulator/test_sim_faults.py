@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from iceye_simulator import DerivativePlan, TaskPlan
 
 H = timedelta(hours=1)

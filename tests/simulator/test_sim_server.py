@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from iceye_simulator import Simulator, TaskPlan
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+
 from iceye_simulator import TaskPlan
 
 TASKS = "/api/tasking/v2/tasks"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
+
 from relay.domain.copy_job import CopyJob
 from relay.settings import FanoutSettings, IceyeSettings, PollSettings, RegisterSettings
 from relay_local.template import project_template, resource
