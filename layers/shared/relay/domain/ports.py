@@ -118,7 +118,13 @@ class Notifier(Protocol):
     """The SNS topic subscribers listen on."""
 
     def publish(
-        self, *, subject: str, default_text: str, email_text: str, json_text: str, attributes: dict[str, str]
+        self,
+        *,
+        subject: str,
+        default_text: str,
+        email_text: str,
+        json_text: str,
+        attributes: dict[str, str | list[str]],
     ) -> str:
         """Publish with MessageStructure=json (email gets `email_text`, every other protocol `json_text`)."""
         ...
