@@ -83,6 +83,6 @@ def table_definition(logical_id: str = "TasksTable", template: dict[str, Any] | 
     }
     if "GlobalSecondaryIndexes" in properties:
         definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
-    if "SSESpecification" in properties:
-        definition["SSESpecification"] = properties["SSESpecification"]
+    if "SSESpecification" in properties:  # CloudFormation says SSEEnabled where the API says Enabled
+        definition["SSESpecification"] = {"Enabled": properties["SSESpecification"]["SSEEnabled"]}
     return definition

@@ -76,6 +76,11 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
     return {key: _serializer.serialize(_plain(value)) for key, value in values.items()}
 
 
+def _item(attributes: dict[str, Any]) -> dict[str, Any]:
+    """An item without its None attributes: absent, not NULL, so attribute_not_exists conditions hold."""
+    return _values({key: value for key, value in attributes.items() if value is not None})
+
+
 def _from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {key: _deserializer.deserialize(value) for key, value in item.items()}
 
@@ -179,7 +184,7 @@ class DynamoTaskTable:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _values(task_item),
+                    "Item": _item(task_item),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
@@ -191,7 +196,7 @@ class DynamoTaskTable:
                 "pk": f"TASK#{record.task_id}",
                 "sk": f"TYPE#{record.product_type}",
             }
-            writes.append({"Put": {"TableName": self._table, "Item": _values(type_item)}})
+            writes.append({"Put": {"TableName": self._table, "Item": _item(type_item)}})
         try:
             self._client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
         except ClientError as error:

@@ -60,7 +60,7 @@ class ResultTransition(_Record):
     """One change of ICEYE's overall answer for a task."""
 
     at: datetime
-    previous: Availability | None
+    previous: Availability | None = None
     result: Availability
 
 
