@@ -340,9 +340,9 @@ class DynamoTaskTable:
         key = _type_key(task_id, product_type)
         self._update(
             key,
-            "SET #files.#file.#state = :copied, #files.#file.stored = :stored REMOVE #files.#file.lease_until",
+            "SET #files.#file.#state = :copied, #files.#file.#stored = :stored REMOVE #files.#file.lease_until",
             "#files.#file.#state = :copying",
-            {"#files": "files", "#file": file_name, "#state": "state"},
+            {"#files": "files", "#file": file_name, "#state": "state", "#stored": "stored"},
             {
                 ":copied": FileState.COPIED.value,
                 ":copying": FileState.COPYING.value,
@@ -371,9 +371,10 @@ class DynamoTaskTable:
     ) -> None:
         """Why a copy failed. Not final: the lease is released for the next delivery. Final: file and type FAILED."""
         names = {"#files": "files", "#file": file_name, "#state": "state"}
-        values: dict[str, Any] = {":reason": reason[:1000], ":copied": FileState.COPIED.value}
+        values: dict[str, Any] = {":reason": reason[:1000]}
         if final:
             values[":failed"] = FileState.FAILED.value
+            values[":copied"] = FileState.COPIED.value
             expression = (
                 "SET #files.#file.#state = :failed, #files.#file.failure_reason = :reason,"
                 " #state = :failed, failure_reason = :reason REMOVE #files.#file.lease_until"

@@ -98,6 +98,11 @@ class ObjectStore(Protocol):
         """S3's SHA-256 checksum of the object at `key`, or None when there is no object."""
         ...
 
+    @property
+    def bucket(self) -> str:
+        """The bucket's name."""
+        ...
+
     def upload_stream(self, key: str, body: BinaryIO, *, content_type: str, metadata: dict[str, str]) -> StoredUpload:
         """Stream `body` into `key` (multipart when large; aborted on any error, so no partial object)."""
         ...
@@ -110,8 +115,15 @@ class ObjectStore(Protocol):
 class StoredUpload(Protocol):
     """What S3 says about an object it has just stored."""
 
-    version_id: str | None
-    s3_checksum_sha256: str | None
+    @property
+    def version_id(self) -> str | None:
+        """The object's version (the bucket is versioned)."""
+        ...
+
+    @property
+    def s3_checksum_sha256(self) -> str | None:
+        """S3's SHA-256 checksum of the object (base64; "-N" suffix for multipart uploads)."""
+        ...
 
 
 class Notifier(Protocol):
