@@ -8,6 +8,7 @@ import pytest
 from relay.adapters.object_store import S3ObjectStore
 from relay.domain.copying import CopyDependencies
 from relay.domain.polling import PollDependencies
+from relay.iceye.client import IceyeClient
 from relay.settings import FanoutSettings
 from tests.poll.conftest import client, copy_queue_url, deps, poll_settings, subscriber_url, table, topic_arn
 
@@ -32,9 +33,11 @@ def fanout_settings(tasks_table: str, topic_arn: str, bucket: str) -> FanoutSett
 
 
 @pytest.fixture
-def copy_deps(deps: PollDependencies, fanout_settings: FanoutSettings, bucket: str) -> CopyDependencies:
+def copy_deps(
+    deps: PollDependencies, client: IceyeClient, fanout_settings: FanoutSettings, bucket: str
+) -> CopyDependencies:
     return CopyDependencies(
-        client=deps.client,
+        client=client,
         table=deps.table,
         store=S3ObjectStore(boto3.client("s3"), bucket),
         notifier=deps.notifier,
