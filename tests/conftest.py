@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -44,6 +46,33 @@ def aws() -> Iterator[None]:
     """moto's in-process AWS for the duration of a test (create boto3 clients inside it)."""
     with mock_aws():
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def atomic_moto_dynamodb() -> Iterator[None]:
+    """DynamoDB applies each conditional write atomically; moto checks and writes without a lock, so two threads
+    can both pass one condition. Serialise moto's writes (moto's, not ours) so concurrency tests test our logic."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    originals = {
+        name: getattr(DynamoDBBackend, name)
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items")
+    }
+
+    def locked(method: Any) -> Any:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return call
+
+    for name, method in originals.items():
+        setattr(DynamoDBBackend, name, locked(method))
+    yield
+    for name, method in originals.items():
+        setattr(DynamoDBBackend, name, method)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.types import LogRecord
@@ -16,6 +18,9 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return redact_text(super().serialize(log))
 
 
-logger = Logger(logger_formatter=RedactingFormatter())
-tracer = Tracer()
-metrics = Metrics()
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "derivatives-relay")
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "DerivativesRelay")  # the template sets both
+
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(service=SERVICE, namespace=NAMESPACE)

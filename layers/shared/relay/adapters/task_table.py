@@ -171,7 +171,11 @@ class DynamoTaskTable:
 
     # ------------------------------------------------------------------------------ registration
     def register(self, task: TaskRecord, types: Sequence[DerivativeTypeRecord]) -> bool:
-        """The task and its PENDING types, atomically; False (nothing written) when the task is already there."""
+        """The task, then its PENDING types; False (nothing written) when the task is already there.
+
+        Two conditional puts rather than a transaction (half the write cost): should the second never happen,
+        the poll creates a type item the first time it sees that type ready.
+        """
         task_item = {
             **task.model_dump(mode="json", exclude={"next_poll_at", "retain_until"}),
             "pk": f"TASK#{task.task_id}",
@@ -180,25 +184,25 @@ class DynamoTaskTable:
         if task.watch is WatchStatus.WATCHING:
             task_item["dueShard"] = WATCHING_SHARD
             task_item["nextPollAt"] = _epoch(task.next_poll_at or task.registered_at)
-        writes: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": _item(task_item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        ]
+        if not self._put(task_item):
+            return False
         for record in types:
-            type_item = {
-                **record.model_dump(mode="json", exclude={"files"}),
-                "files": {name: _file_to_map(file) for name, file in record.files.items()},
-                "pk": f"TASK#{record.task_id}",
-                "sk": f"TYPE#{record.product_type}",
-            }
-            writes.append({"Put": {"TableName": self._table, "Item": _item(type_item)}})
+            self._put(
+                {
+                    **record.model_dump(mode="json", exclude={"files"}),
+                    "files": {name: _file_to_map(file) for name, file in record.files.items()},
+                    "pk": f"TASK#{record.task_id}",
+                    "sk": f"TYPE#{record.product_type}",
+                }
+            )
+        return True
+
+    def _put(self, item: dict[str, Any]) -> bool:
+        """Put an item that must not exist yet; False when it does."""
         try:
-            self._client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+            self._client.put_item(
+                TableName=self._table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
         except ClientError as error:
             if _is_conditional_failure(error):
                 return False
