@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -17,6 +18,17 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
     def serialize(self, log: LogRecord) -> str:
         return redact_text(super().serialize(log))
 
+
+class RedactingFilter(logging.Filter):
+    """For other libraries' loggers (urllib3 logs request URLs when it retries): the same redaction."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact_text(record.getMessage()), None
+        return True
+
+
+for _library in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "requests", "s3transfer"):
+    logging.getLogger(_library).addFilter(RedactingFilter())
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "derivatives-relay")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "DerivativesRelay")  # the template sets both

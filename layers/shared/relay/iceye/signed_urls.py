@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
 REDACTED = "<redacted>"
+# A query that carries a signature or policy, wherever it stands (e.g. urllib3's "GET /path?...").
+_SIGNED_QUERY = re.compile(r"\?[^\s\"'<>]*(?:Signature|Policy|Key-Pair-Id|X-Amz-Credential)=[^\s\"'<>]*", re.IGNORECASE)
 _UNSAFE_IN_KEY = re.compile(r"[^A-Za-z0-9._-]")
 # Any http(s) URL followed by a query string: the query is where the signature and policy live.
 _URL_WITH_QUERY = re.compile(r"(https?://[^\s?#\"'<>]+)\?[^\s\"'<>]*", re.IGNORECASE)
@@ -26,8 +28,9 @@ def url_without_query(url: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Every URL query string inside free text replaced by a marker."""
-    return _URL_WITH_QUERY.sub(lambda match: f"{match.group(1)}?{REDACTED}", text)
+    """Every URL query string inside free text replaced by a marker (also bare paths with a signed query)."""
+    text = _URL_WITH_QUERY.sub(lambda match: f"{match.group(1)}?{REDACTED}", text)
+    return _SIGNED_QUERY.sub(f"?{REDACTED}", text)
 
 
 def expires_at(url: str) -> datetime | None:
