@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -45,23 +46,26 @@ class _Response:
         self.status_code = 200
 
 
+def _error_of(raw: bytes, model: type[Any]) -> str:
+    """The parser's error message for `raw`, or "" when it parsed; any other exception fails the test."""
+    try:
+        _parse(_Response(raw), model, "test")  # type: ignore[arg-type]
+    except IceyeBadResponse as error:
+        return str(error)
+    return ""
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(body=bodies)
 def test_any_json_body_parses_or_raises_bad_response_without_leaking(body: Any) -> None:
     for model in (DerivativesBody, Task, TaskPage):
-        try:
-            _parse(_Response(json.dumps(body).encode()), model, "test")  # type: ignore[arg-type]
-        except IceyeBadResponse as error:
-            assert "SECRETSIG" not in str(error)
+        assert "SECRETSIG" not in _error_of(json.dumps(body).encode(), model)
 
 
 @settings(max_examples=200)
 @given(raw=st.binary(max_size=200))
 def test_any_bytes_parse_or_raise_bad_response(raw: bytes) -> None:
-    try:
-        _parse(_Response(raw), DerivativesBody, "test")  # type: ignore[arg-type]
-    except IceyeBadResponse as error:
-        assert "SECRETSIG" not in str(error)
+    assert "SECRETSIG" not in _error_of(raw, DerivativesBody)
 
 
 @given(body=json_values)
@@ -91,7 +95,6 @@ def test_an_href_is_never_shown_by_repr() -> None:
     )
     assert "SECRETSIG" not in repr(body)
     assert "SECRETSIG" not in str(body)
-    try:
+    with pytest.raises(ValidationError) as refused:
         DerivativesBody.model_validate({"data": [{"id": "d", "derivativeProductType": "X", "assets": [{"href": 1}]}]})
-    except ValidationError as error:
-        assert "SECRETSIG" not in str(error)
+    assert "href" in str(refused.value)
