@@ -13,6 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from relay.adapters.task_table import DynamoTaskTable
+from relay.iceye.client import IceyeClient
+from relay.iceye.http import RetryPolicy
 from relay.settings import IceyeSettings
 from relay_local.template import table_definition
 
@@ -112,3 +115,15 @@ def iceye_settings(sim: Simulator, iceye_secret_arn: str) -> IceyeSettings:
             "ICEYE_READ_TIMEOUT_SECONDS": "5",
         }
     )
+
+
+@pytest.fixture
+def table(tasks_table: str) -> DynamoTaskTable:
+    """The task table adapter on the moto table."""
+    return DynamoTaskTable(boto3.client("dynamodb"), tasks_table)
+
+
+@pytest.fixture
+def client(iceye_settings: IceyeSettings) -> IceyeClient:
+    """The real client against the simulator, failing fast (no retries, no backoff)."""
+    return IceyeClient.from_settings(iceye_settings, retry=RetryPolicy(attempts=1, backoff_factor=0, backoff_jitter=0))

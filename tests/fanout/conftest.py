@@ -10,9 +10,9 @@ from relay.domain.copying import CopyDependencies
 from relay.domain.polling import PollDependencies
 from relay.iceye.client import IceyeClient
 from relay.settings import FanoutSettings
-from tests.poll.conftest import client, copy_queue_url, deps, poll_settings, subscriber_url, table, topic_arn
+from tests.poll.conftest import copy_queue_url, deps, poll_settings, subscriber_url, topic_arn
 
-__all__ = ["client", "copy_queue_url", "deps", "poll_settings", "subscriber_url", "table", "topic_arn"]
+__all__ = ["copy_queue_url", "deps", "poll_settings", "subscriber_url", "topic_arn"]
 
 BUCKET = "derivatives-test"
 

@@ -10,8 +10,7 @@ from relay.adapters.notifier import SnsNotifier
 from relay.adapters.task_table import DynamoTaskTable
 from relay.domain.polling import PollDependencies
 from relay.iceye.client import IceyeClient
-from relay.iceye.http import RetryPolicy
-from relay.settings import IceyeSettings, PollSettings
+from relay.settings import PollSettings
 from tests.aws_helpers import make_queue, subscribed_queue
 
 
@@ -28,16 +27,6 @@ def topic_arn(aws: None) -> str:
 @pytest.fixture
 def subscriber_url(topic_arn: str) -> str:
     return subscribed_queue(topic_arn, "subscriber")
-
-
-@pytest.fixture
-def table(tasks_table: str) -> DynamoTaskTable:
-    return DynamoTaskTable(boto3.client("dynamodb"), tasks_table)
-
-
-@pytest.fixture
-def client(iceye_settings: IceyeSettings) -> IceyeClient:
-    return IceyeClient.from_settings(iceye_settings, retry=RetryPolicy(attempts=1, backoff_factor=0, backoff_jitter=0))
 
 
 @pytest.fixture

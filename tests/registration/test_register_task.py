@@ -17,21 +17,9 @@ from relay.domain.records import TypeState
 from relay.domain.registration import Registration, RegistrationRejected, create_and_watch, register_task
 from relay.iceye.client import IceyeClient
 from relay.iceye.errors import IncompatibleImagingModeError
-from relay.iceye.http import RetryPolicy
 from relay.iceye.models import AcquisitionWindow, NewTask, PointOfInterest
-from relay.settings import IceyeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def table(tasks_table: str) -> DynamoTaskTable:
-    return DynamoTaskTable(boto3.client("dynamodb"), tasks_table)
-
-
-@pytest.fixture
-def client(iceye_settings: IceyeSettings) -> IceyeClient:
-    return IceyeClient.from_settings(iceye_settings, retry=RetryPolicy(attempts=1, backoff_factor=0, backoff_jitter=0))
 
 
 def _items(tasks_table: str) -> list[dict[str, Any]]:
