@@ -191,3 +191,15 @@ def test_a_url_about_to_expire_is_enqueued_without_it(
     (job,) = _jobs(copy_queue_url)
     assert job.href is None
     assert json.loads(job.to_message_body())["href"] is None
+
+
+def test_credentials_refused_even_after_a_fresh_token_end_the_run_and_count_for_the_alarm(
+    sim: Simulator, deps: PollDependencies, table: DynamoTaskTable
+) -> None:
+    task_ids = [_watch(sim, deps, _two_types()) for _ in range(3)]
+    sim.token_lifetime = timedelta(seconds=0)  # every token is dead on arrival: a revoked client, in effect
+    summary = poll_due_tasks(deps, now=sim.clock.now(), seconds_left=_plenty_of_time)
+    assert summary.stopped_early == "auth_failed"
+    assert summary.outcomes["401"] >= 1
+    assert summary.polled < len(task_ids) or summary.outcomes["401"] == len(task_ids)
+    assert set(table.due_task_ids(sim.clock.now())) == set(task_ids)  # nothing lost: all still due
