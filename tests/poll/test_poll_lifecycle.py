@@ -197,7 +197,8 @@ def test_credentials_refused_even_after_a_fresh_token_end_the_run_and_count_for_
     sim: Simulator, deps: PollDependencies, table: DynamoTaskTable
 ) -> None:
     task_ids = [_watch(sim, deps, _two_types()) for _ in range(3)]
-    sim.token_lifetime = timedelta(seconds=0)  # every token is dead on arrival: a revoked client, in effect
+    sim.token_lifetime = timedelta(seconds=0)  # every new token is dead on arrival: a revoked client, in effect
+    sim.faults.expire_tokens()
     summary = poll_due_tasks(deps, now=sim.clock.now(), seconds_left=_plenty_of_time)
     assert summary.stopped_early == "auth_failed"
     assert summary.outcomes["401"] >= 1
