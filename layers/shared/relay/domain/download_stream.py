@@ -7,8 +7,6 @@ from collections.abc import Iterator
 
 from relay.domain.geojson_inspector import GeoJsonInspector
 
-READ_CHUNK = 1024 * 1024
-
 
 class DownloadError(Exception):
     """The download did not deliver the whole file."""
