@@ -17,6 +17,9 @@ TRANSFER = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PAR
 TRANSFER.max_in_memory_upload_chunks = 2  # s3transfer's own knob; boto3's constructor does not take it
 
 
+_WRITTEN_MEANWHILE = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
+
+
 @dataclass(frozen=True)
 class Upload:
     """What S3 says about an object it has just stored."""
@@ -59,8 +62,38 @@ class S3ObjectStore:
         head = self._client.head_object(Bucket=self._bucket, Key=key, ChecksumMode="ENABLED")
         return Upload(version_id=head.get("VersionId"), s3_checksum_sha256=head.get("ChecksumSHA256"))
 
-    def put_json(self, key: str, body: bytes) -> None:
-        """A small JSON document (the manifest), with its SHA-256 checked by S3."""
-        self._client.put_object(
-            Bucket=self._bucket, Key=key, Body=body, ContentType="application/json", ChecksumAlgorithm="SHA256"
-        )
+    def read_json(self, key: str) -> tuple[bytes | None, str | None]:
+        """A small document and its ETag, or (None, None) when there is none."""
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None, None
+            raise
+        return response["Body"].read(), response["ETag"]
+
+    def put_json(self, key: str, body: bytes, *, if_match: str | None) -> bool:
+        """Write a small JSON document only if it is still the version read (`if_match` ETag; None: only if absent).
+
+        False when someone else wrote it first: read again, merge, retry.
+        """
+        condition = {"IfMatch": if_match} if if_match else {"IfNoneMatch": "*"}
+        try:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json",
+                ChecksumAlgorithm="SHA256",
+                **condition,  # type: ignore[arg-type]
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in (
+                "PreconditionFailed",
+                "ConditionalRequestConflict",
+                "412",
+                "409",
+            ):
+                return False
+            raise
+        return True

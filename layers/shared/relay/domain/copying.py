@@ -101,7 +101,7 @@ def copy_file(job: CopyJob, deps: CopyDependencies, *, now: datetime, final_atte
         deps.table.finish_file_copy(job.task_id, job.product_type, job.file_name, stored, now=now)
     view = deps.table.get(job.task_id)
     if view is not None:
-        _write_manifest(view, deps)
+        write_manifest(view, deps.store)
         settle(view, table=deps.table, notifier=deps.notifier, bucket_name=deps.store.bucket, now=now)
     return CopyResult(CopyOutcome.COPIED, stored, refreshed)
 
@@ -213,10 +213,18 @@ def _settle(task_id: str, deps: CopyDependencies, now: datetime) -> None:
         settle(view, table=deps.table, notifier=deps.notifier, bucket_name=deps.store.bucket, now=now)
 
 
-def _write_manifest(view: TaskView, deps: CopyDependencies) -> None:
-    """derivatives/{taskId}/manifest.json: every copied file of the task, with the checksums to verify it by."""
-    files = [
-        {
+MANIFEST_WRITE_ATTEMPTS = 8
+
+
+def write_manifest(view: TaskView, store: ObjectStore) -> None:
+    """derivatives/{taskId}/manifest.json: every copied file of the task, with the checksums to verify it by.
+
+    Copies of one task finish concurrently, each with its own view of the table: each writer merges what is
+    already there and writes only if nobody wrote in between (a conditional PUT), so no file drops out.
+    """
+    key = f"derivatives/{view.task.task_id}/manifest.json"
+    ours = {
+        file.stored.object_key: {
             "key": file.stored.object_key,
             "productType": record.product_type,
             "derivativeId": file.derivative_id,
@@ -229,8 +237,19 @@ def _write_manifest(view: TaskView, deps: CopyDependencies) -> None:
             "copiedAt": file.stored.copied_at.isoformat(),
         }
         for record in view.types.values()
-        for file in sorted(record.files.values(), key=lambda f: f.file_name)
+        for file in record.files.values()
         if file.state is FileState.COPIED and file.stored is not None
-    ]
-    manifest = {"version": "1", "taskId": view.task.task_id, "label": view.task.label, "files": files}
-    deps.store.put_json(f"derivatives/{view.task.task_id}/manifest.json", json.dumps(manifest, indent=2).encode())
+    }
+    for _ in range(MANIFEST_WRITE_ATTEMPTS):
+        current, etag = store.read_json(key)
+        entries = {entry["key"]: entry for entry in json.loads(current)["files"]} if current else {}
+        entries.update(ours)
+        manifest = {
+            "version": "1",
+            "taskId": view.task.task_id,
+            "label": view.task.label,
+            "files": [entries[name] for name in sorted(entries)],
+        }
+        if store.put_json(key, json.dumps(manifest, indent=2).encode(), if_match=etag):
+            return
+    raise RuntimeError(f"The manifest {key} kept changing under {MANIFEST_WRITE_ATTEMPTS} attempts; retrying the job.")

@@ -107,8 +107,12 @@ class ObjectStore(Protocol):
         """Stream `body` into `key` (multipart when large; aborted on any error, so no partial object)."""
         ...
 
-    def put_json(self, key: str, body: bytes) -> None:
-        """Write a small JSON document (the manifest)."""
+    def read_json(self, key: str) -> tuple[bytes | None, str | None]:
+        """A small document and its version tag, or (None, None)."""
+        ...
+
+    def put_json(self, key: str, body: bytes, *, if_match: str | None) -> bool:
+        """Write a small document only if it is still the version read (None: only if absent); False otherwise."""
         ...
 
 
